@@ -38,7 +38,7 @@ static inline int steal_fd(int *fd)
 
 /* ---- pixel formats (DRM fourcc codes, little-endian as DRM defines them) ------------------ */
 
-#define FOURCC(a, b, c, d)                                                                         \
+#define FOURCC(a, b, c, d) \
 	((uint32_t)(a) | ((uint32_t)(b) << 8) | ((uint32_t)(c) << 16) | ((uint32_t)(d) << 24))
 
 #define FOURCC_XRGB8888 FOURCC('X', 'R', '2', '4')
@@ -218,8 +218,8 @@ int frame_store_update(struct frame_store *store, const struct rect *rect, const
  * reference is taken and handed to every consumer; its release hook runs once every consumer
  * has dropped it (at once when there are none).
  */
-int frame_store_damage_take(struct frame_store *store, const struct rect *rect,
-			    struct frame *view, const char **field);
+int frame_store_damage_take(struct frame_store *store, const struct rect *rect, struct frame *view,
+			    const char **field);
 /*
  * The size the console reports (QEMU 7.2 may change mode without a new Scanout). An Update
  * beyond the surface resizes it to this hint when the hint covers it; a changed hint resizes

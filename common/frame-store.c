@@ -30,7 +30,8 @@ struct frame_store *frame_store_create(GMainContext *context)
 	struct frame_store *store = g_new0(struct frame_store, 1);
 
 	g_mutex_init(&store->lock);
-	store->context = context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
+	store->context =
+		context ? g_main_context_ref(context) : g_main_context_ref_thread_default();
 	store->consumers = g_ptr_array_new();
 	return store;
 }
@@ -175,8 +176,7 @@ static void copy_rows(uint8_t *dst, uint32_t dst_stride, const uint8_t *src, uin
 }
 
 /* A writable copy of the current surface at a new size, keeping the overlap. */
-static struct frame *copy_surface_locked(struct frame_store *store, uint32_t width,
-					 uint32_t height)
+static struct frame *copy_surface_locked(struct frame_store *store, uint32_t width, uint32_t height)
 {
 	struct frame *old = store->current;
 	struct frame *frame = frame_new_shm_alloc(width, height, old->fourcc);
@@ -233,7 +233,8 @@ int frame_store_update(struct frame_store *store, const struct rect *rect, const
 		goto out;
 	}
 	if (right > cur->width || bottom > cur->height) {
-		uint32_t w = MAX(cur->width, (uint32_t)right), h = MAX(cur->height, (uint32_t)bottom);
+		uint32_t w = MAX(cur->width, (uint32_t)right),
+			 h = MAX(cur->height, (uint32_t)bottom);
 		struct frame *grown;
 
 		if (store->hint_width >= right && store->hint_height >= bottom) {
@@ -276,8 +277,8 @@ out:
 	return ret;
 }
 
-int frame_store_damage_take(struct frame_store *store, const struct rect *rect,
-			    struct frame *view, const char **field)
+int frame_store_damage_take(struct frame_store *store, const struct rect *rect, struct frame *view,
+			    const char **field)
 {
 	g_autoptr(GPtrArray) drop = g_ptr_array_new_with_free_func((GDestroyNotify)frame_unref);
 	struct frame *cur;

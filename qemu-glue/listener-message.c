@@ -6,7 +6,7 @@
 #include "qemu-glue-private.h"
 
 /* pixman_format_code_t: bpp << 24 | type << 16 | a << 12 | r << 8 | g << 4 | b. */
-#define PIXMAN_CODE(bpp, type, a, r, g, b)                                                         \
+#define PIXMAN_CODE(bpp, type, a, r, g, b) \
 	(((uint32_t)(bpp) << 24) | ((type) << 16) | ((a) << 12) | ((r) << 8) | ((g) << 4) | (b))
 #define PIXMAN_TYPE_ARGB 2
 #define PIXMAN_TYPE_ABGR 3

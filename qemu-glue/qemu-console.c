@@ -95,8 +95,8 @@ struct qemu_console *qemu_console_new(struct qemu_vm *vm, uint32_t id, GError **
 		goto fail;
 	type = g_dbus_proxy_get_cached_property(c->console, "Type");
 	if (!type) {
-		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "console %u (%s) does not exist",
-			    id, path);
+		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+			    "console %u (%s) does not exist", id, path);
 		goto fail;
 	}
 	/* Text consoles have no keyboard or mouse; their proxies simply stay empty. */

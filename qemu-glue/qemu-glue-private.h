@@ -30,18 +30,18 @@ enum listener_call {
 /* One Listener method call, checked and decoded; data points into the message body. */
 struct listener_message {
 	enum listener_call call;
-	struct rect rect;	 /* Update*, MouseSet (x, y) */
-	uint32_t width, height;	 /* Scanout*, CursorDefine */
-	uint32_t stride;	 /* Scanout, Update, ScanoutDMABUF, ScanoutMap */
+	struct rect rect;	/* Update*, MouseSet (x, y) */
+	uint32_t width, height; /* Scanout*, CursorDefine */
+	uint32_t stride;	/* Scanout, Update, ScanoutDMABUF, ScanoutMap */
 	uint32_t fourcc;
 	uint64_t modifier;
 	bool y0_top;
-	bool visible;		 /* MouseSet */
-	int32_t hot_x, hot_y;	 /* CursorDefine */
-	const uint8_t *data;	 /* Scanout, Update, CursorDefine */
+	bool visible;	      /* MouseSet */
+	int32_t hot_x, hot_y; /* CursorDefine */
+	const uint8_t *data;  /* Scanout, Update, CursorDefine */
 	size_t data_len;
-	uint32_t map_offset;	 /* ScanoutMap */
-	uint32_t n_planes;	 /* ScanoutDMABUF (1), ScanoutDMABUF2, ScanoutMap (1) */
+	uint32_t map_offset; /* ScanoutMap */
+	uint32_t n_planes;   /* ScanoutDMABUF (1), ScanoutDMABUF2, ScanoutMap (1) */
 	int32_t fd_index[FRAME_MAX_PLANES];
 	uint32_t offsets[FRAME_MAX_PLANES];
 	uint32_t strides[FRAME_MAX_PLANES];

@@ -136,10 +136,10 @@ struct qemu_listener_callbacks {
 };
 
 struct qemu_listener_stats {
-	uint64_t messages;	/* frame messages taken off the socket */
-	uint64_t rejected;	/* messages refused as invalid */
-	uint64_t replies_late;	/* UpdateDMABUF replies sent by the safety deadline */
-	uint64_t replies;	/* UpdateDMABUF replies sent */
+	uint64_t messages;     /* frame messages taken off the socket */
+	uint64_t rejected;     /* messages refused as invalid */
+	uint64_t replies_late; /* UpdateDMABUF replies sent by the safety deadline */
+	uint64_t replies;      /* UpdateDMABUF replies sent */
 };
 
 struct qemu_listener;

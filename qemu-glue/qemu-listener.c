@@ -129,8 +129,8 @@ static void send_reply(GDBusConnection *conn, GDBusMessage *call, const char *er
 	if (g_dbus_message_get_flags(call) & G_DBUS_MESSAGE_FLAGS_NO_REPLY_EXPECTED)
 		return;
 	if (error)
-		reply = g_dbus_message_new_method_error(call, "org.freedesktop.DBus.Error.InvalidArgs",
-							"%s", error);
+		reply = g_dbus_message_new_method_error(
+			call, "org.freedesktop.DBus.Error.InvalidArgs", "%s", error);
 	else
 		reply = g_dbus_message_new_method_reply(call);
 	g_dbus_connection_send_message(conn, reply, G_DBUS_SEND_MESSAGE_FLAGS_NONE, NULL, NULL);
@@ -159,9 +159,10 @@ static void pending_reply_once(struct pending_reply *p, bool late)
 	count(p->sink, &p->sink->stats.replies);
 	if (late) {
 		count(p->sink, &p->sink->stats.replies_late);
-		g_warning("a consumer held a dmabuf frame for over %d ms; replied to QEMU anyway so "
-			  "the guest is not stalled",
-			  QEMU_LISTENER_REPLY_DEADLINE_MS);
+		g_warning(
+			"a consumer held a dmabuf frame for over %d ms; replied to QEMU anyway so "
+			"the guest is not stalled",
+			QEMU_LISTENER_REPLY_DEADLINE_MS);
 	} else {
 		g_source_destroy(p->timer);
 	}
@@ -291,8 +292,8 @@ static struct frame *dmabuf_frame(const struct listener_message *m, GUnixFDList 
 		}
 		/* Plane 0 holds the RGB picture; other planes (compression metadata) vary. */
 		if (n == 0 && (uint64_t)size < (uint64_t)m->offsets[0] +
-							(uint64_t)m->strides[0] * (m->height - 1) +
-							(uint64_t)m->width * bpp) {
+						       (uint64_t)m->strides[0] * (m->height - 1) +
+						       (uint64_t)m->width * bpp) {
 			close(fd);
 			*field = "dmabuf";
 			goto fail;
@@ -323,8 +324,8 @@ static bool apply(struct listener_sink *sink, GDBusConnection *conn, GDBusMessag
 		frame_store_set_surface_take(sink->store, frame);
 		return false;
 	case LISTENER_UPDATE:
-		frame_store_update(sink->store, &m->rect, m->data, m->data_len, m->stride, m->fourcc,
-				   field);
+		frame_store_update(sink->store, &m->rect, m->data, m->data_len, m->stride,
+				   m->fourcc, field);
 		return false;
 	case LISTENER_SCANOUT_DMABUF:
 	case LISTENER_SCANOUT_DMABUF2:
@@ -391,7 +392,8 @@ static GDBusMessage *on_filter(GDBusConnection *conn, GDBusMessage *msg, gboolea
 
 	fds = g_dbus_message_get_unix_fd_list(msg);
 	ret = listener_message_parse(member, g_dbus_message_get_body(msg),
-				     fds ? (uint32_t)g_unix_fd_list_get_length(fds) : 0, &m, &field);
+				     fds ? (uint32_t)g_unix_fd_list_get_length(fds) : 0, &m,
+				     &field);
 	if (ret == -ENOENT)
 		return msg; /* GDBus answers UnknownMethod */
 	count(sink, &sink->stats.messages);
@@ -438,9 +440,8 @@ static void on_method_call(GDBusConnection *conn, const char *sender, const char
 
 	if (listener_message_parse(member, params, 0, &m, &field) < 0) {
 		log_rejected(l->sink, member, field, NULL);
-		g_dbus_method_invocation_return_dbus_error(invocation,
-							   "org.freedesktop.DBus.Error.InvalidArgs",
-							   "invalid argument");
+		g_dbus_method_invocation_return_dbus_error(
+			invocation, "org.freedesktop.DBus.Error.InvalidArgs", "invalid argument");
 		return;
 	}
 	if (m.call == LISTENER_MOUSE_SET && l->callbacks.on_mouse_set) {
@@ -591,9 +592,9 @@ struct qemu_listener *qemu_listener_create(struct qemu_console *console, struct 
 				      G_DBUS_CONNECTION_FLAGS_DELAY_MESSAGE_PROCESSING,
 			      NULL, l->cancel, on_connection_ready, l);
 	fd_list = g_unix_fd_list_new_from_array(&pair[1], 1);
-	g_dbus_proxy_call_with_unix_fd_list(qemu_console_get_proxy(console), "RegisterListener",
-					    g_variant_new("(h)", 0), G_DBUS_CALL_FLAGS_NO_AUTO_START,
-					    -1, fd_list, l->cancel, on_registered, l);
+	g_dbus_proxy_call_with_unix_fd_list(
+		qemu_console_get_proxy(console), "RegisterListener", g_variant_new("(h)", 0),
+		G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, fd_list, l->cancel, on_registered, l);
 	return l;
 }
 

@@ -86,11 +86,10 @@ static char *choose_bus_owner(GDBusConnection *conn, const char *address, const 
 	char *chosen = NULL;
 	guint n_matching = 0;
 
-	reply = g_dbus_connection_call_sync(conn, "org.freedesktop.DBus", "/org/freedesktop/DBus",
-					    "org.freedesktop.DBus", "ListQueuedOwners",
-					    g_variant_new("(s)", QEMU_BUS_NAME),
-					    G_VARIANT_TYPE("(as)"), G_DBUS_CALL_FLAGS_NONE, 5000, NULL,
-					    &local);
+	reply = g_dbus_connection_call_sync(
+		conn, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+		"ListQueuedOwners", g_variant_new("(s)", QEMU_BUS_NAME), G_VARIANT_TYPE("(as)"),
+		G_DBUS_CALL_FLAGS_NONE, 5000, NULL, &local);
 	if (!reply) {
 		g_set_error(error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
 			    "no QEMU D-Bus display on bus %s: nobody owns %s (is QEMU started with "
@@ -106,8 +105,8 @@ static char *choose_bus_owner(GDBusConnection *conn, const char *address, const 
 
 		if (!proxy)
 			continue;
-		g_string_append_printf(seen, "%s'%s' (%s)", seen->len ? ", " : "",
-				       name ? name : "", uuid ? uuid : "?");
+		g_string_append_printf(seen, "%s'%s' (%s)", seen->len ? ", " : "", name ? name : "",
+				       uuid ? uuid : "?");
 		if (select && !vm_matches(proxy, select))
 			continue;
 		n_matching++;
@@ -219,8 +218,8 @@ struct qemu_vm *qemu_vm_connect(const char *text, const char *select, GError **e
 	vm->uuid = get_string_property(vm->proxy, "UUID");
 	if (add_consoles(vm, error) < 0)
 		goto fail;
-	vm->closed_id = g_signal_connect(vm->connection, "closed", G_CALLBACK(on_connection_closed),
-					 vm);
+	vm->closed_id =
+		g_signal_connect(vm->connection, "closed", G_CALLBACK(on_connection_closed), vm);
 	if (vm->bus_name)
 		vm->watch_id = g_bus_watch_name_on_connection(vm->connection, vm->bus_name,
 							      G_BUS_NAME_WATCHER_FLAGS_NONE, NULL,

@@ -10,9 +10,9 @@
 
 #include "qemu-glue.h"
 
-#define QMP_LINE_MAX	 (64 * 1024)
-#define QMP_TIMEOUT_SEC	 5
-#define QMP_FDNAME	 "guestcast-dbus"
+#define QMP_LINE_MAX	(64 * 1024)
+#define QMP_TIMEOUT_SEC 5
+#define QMP_FDNAME	"guestcast-dbus"
 
 int qmp_reply_parse(const char *line, size_t len, char **error_text, GError **error)
 {
@@ -83,7 +83,8 @@ static gssize read_line(struct qmp_conn *c, GError **error)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0) {
-			g_set_error(error, G_IO_ERROR, n == 0 ? G_IO_ERROR_CLOSED : G_IO_ERROR_TIMED_OUT,
+			g_set_error(error, G_IO_ERROR,
+				    n == 0 ? G_IO_ERROR_CLOSED : G_IO_ERROR_TIMED_OUT,
 				    "QMP at %s: %s", c->path,
 				    n == 0 ? "connection closed by QEMU" : g_strerror(errno));
 			return -1;
@@ -191,7 +192,8 @@ int qmp_open_dbus_p2p(const char *qmp_path, GError **error)
 	}
 	ours = pair[0];
 	theirs = pair[1];
-	if (execute(&c, "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"" QMP_FDNAME "\"}}\n",
+	if (execute(&c,
+		    "{\"execute\": \"getfd\", \"arguments\": {\"fdname\": \"" QMP_FDNAME "\"}}\n",
 		    theirs, error) < 0)
 		return -1;
 	if (execute(&c,

@@ -18,7 +18,9 @@ static void print_text(struct qemu_vm *vm)
 		       info.id, info.type, info.label, info.head, info.width, info.height,
 		       *info.device_address ? info.device_address : "-",
 		       info.has_keyboard ? "yes" : "no",
-		       !info.has_mouse ? "no" : info.mouse_absolute ? "absolute" : "relative");
+		       !info.has_mouse	     ? "no"
+		       : info.mouse_absolute ? "absolute"
+					     : "relative");
 	}
 }
 
@@ -58,9 +60,9 @@ static void print_json(struct qemu_vm *vm)
 		json_builder_set_member_name(b, "keyboard");
 		json_builder_add_boolean_value(b, info.has_keyboard);
 		json_builder_set_member_name(b, "mouse");
-		json_builder_add_string_value(b, !info.has_mouse	   ? "none"
-						  : info.mouse_absolute ? "absolute"
-									: "relative");
+		json_builder_add_string_value(b, !info.has_mouse       ? "none"
+						 : info.mouse_absolute ? "absolute"
+								       : "relative");
 		json_builder_end_object(b);
 	}
 	json_builder_end_array(b);

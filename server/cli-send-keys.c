@@ -16,7 +16,8 @@ int cli_send_keys(int argc, char **argv)
 		{"console", 'c', 0, G_OPTION_ARG_INT, &console_id, "Console id (default 0)", "N"},
 		{NULL},
 	};
-	g_autoptr(GOptionContext) ctx = g_option_context_new("TEXT|KEYSPEC... - type into the guest");
+	g_autoptr(GOptionContext) ctx =
+		g_option_context_new("TEXT|KEYSPEC... - type into the guest");
 	g_autoptr(GArray) events = g_array_new(FALSE, FALSE, sizeof(struct key_event));
 	g_autoptr(GError) error = NULL;
 	struct qemu_console *console;

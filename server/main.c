@@ -21,9 +21,10 @@ static void usage(FILE *out)
 	fprintf(out, "Usage: guestcast COMMAND [OPTIONS]\n\nCommands:\n");
 	for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
 		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\nADDRESS is a D-Bus bus address (unix:path=/run/vm0/bus), qmp:/path/to/qmp.sock "
-		     "for a p2p display,\nor fd:N for an inherited p2p socket.\n"
-		     "Run 'guestcast COMMAND --help' for a command's options.\n");
+	fprintf(out,
+		"\nADDRESS is a D-Bus bus address (unix:path=/run/vm0/bus), qmp:/path/to/qmp.sock "
+		"for a p2p display,\nor fd:N for an inherited p2p socket.\n"
+		"Run 'guestcast COMMAND --help' for a command's options.\n");
 }
 
 int main(int argc, char **argv)

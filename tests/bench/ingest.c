@@ -96,8 +96,10 @@ static bool never(void *data)
 static void bench(uint32_t width, uint32_t height)
 {
 	g_autofree char *device = g_strdup_printf("virtio-vga,xres=%u,yres=%u", width, height);
-	struct test_vm_options o = {.name = "guestcast-bench", .guest = true,
-				    .append = "guestcast.fullframe=1", .device = device};
+	struct test_vm_options o = {.name = "guestcast-bench",
+				    .guest = true,
+				    .append = "guestcast.fullframe=1",
+				    .device = device};
 	struct test_vm *vm = test_vm_start(&o);
 	g_autoptr(GError) error = NULL;
 	struct run r = {0};

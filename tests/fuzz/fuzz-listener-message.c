@@ -11,11 +11,16 @@
 static const struct {
 	const char *member, *signature;
 } methods[] = {
-	{"Scanout", "(uuuuay)"},	 {"Update", "(iiiiuuay)"},
-	{"ScanoutDMABUF", "(huuuutb)"},	 {"UpdateDMABUF", "(iiii)"},
-	{"ScanoutDMABUF2", "(ahuuuuauauuuuutb)"}, {"ScanoutMap", "(huuuuu)"},
-	{"UpdateMap", "(iiii)"},	 {"MouseSet", "(iii)"},
-	{"CursorDefine", "(iiiiay)"},	 {"Disable", "()"},
+	{"Scanout", "(uuuuay)"},
+	{"Update", "(iiiiuuay)"},
+	{"ScanoutDMABUF", "(huuuutb)"},
+	{"UpdateDMABUF", "(iiii)"},
+	{"ScanoutDMABUF2", "(ahuuuuauauuuuutb)"},
+	{"ScanoutMap", "(huuuuu)"},
+	{"UpdateMap", "(iiii)"},
+	{"MouseSet", "(iii)"},
+	{"CursorDefine", "(iiiiay)"},
+	{"Disable", "()"},
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -121,8 +121,8 @@ static void test_frame_counter_advances(void)
 	for (gint64 deadline = g_get_monotonic_time() + WAIT_MS * 1000;
 	     (uint16_t)(w.stamp.counter - first) < 10 && g_get_monotonic_time() < deadline;)
 		g_main_context_iteration(NULL, TRUE);
-	g_test_message("counter %u -> %u over %" G_GUINT64_FORMAT " frames", first,
-		       w.stamp.counter, w.frames);
+	g_test_message("counter %u -> %u over %" G_GUINT64_FORMAT " frames", first, w.stamp.counter,
+		       w.frames);
 	g_assert_cmpuint((uint16_t)(w.stamp.counter - first), >=, 10);
 	watcher_stop(&w);
 	qemu_vm_destroy(w.vm);
@@ -137,7 +137,8 @@ static void test_key_reaches_guest(void)
 	g_assert_cmpint(qemu_console_key(console, keymap_evdev_to_qnum(30), true), ==, 0);
 	g_assert_cmpint(qemu_console_key(console, keymap_evdev_to_qnum(30), false), ==, 0);
 	/* An E0-prefixed key exercises the qnum high bit. */
-	g_assert_cmpint(qemu_console_key(console, keymap_code_to_qnum("ControlRight"), true), ==, 0);
+	g_assert_cmpint(qemu_console_key(console, keymap_code_to_qnum("ControlRight"), true), ==,
+			0);
 	g_assert_cmpint(qemu_console_key(console, keymap_code_to_qnum("ControlRight"), false), ==,
 			0);
 	g_assert_true(test_vm_wait_serial(guest, mark, "key 30 1", WAIT_MS));
@@ -242,7 +243,8 @@ static void test_cli(void)
 	g_assert_nonnull(strstr(out, "\"mouse\" : \"absolute\""));
 	g_clear_pointer(&out, g_free);
 
-	g_assert_cmpint(run_cli(&out, "snapshot", "--qemu", guest->address, "-o", png, NULL), ==, 0);
+	g_assert_cmpint(run_cli(&out, "snapshot", "--qemu", guest->address, "-o", png, NULL), ==,
+			0);
 	g_assert_true(g_str_has_prefix(out, png));
 	g_assert_true(g_file_test(png, G_FILE_TEST_IS_REGULAR));
 	g_clear_pointer(&out, g_free);

@@ -68,8 +68,7 @@ bool test_vm_start_qemu(struct test_vm *vm)
 
 	g_ptr_array_add(argv, g_strdup("qemu-system-x86_64"));
 	for (const char *const *a = (const char *const[]){"-accel", "tcg", "-m", "256", "-smp", "1",
-							   "-nic", "none", "-monitor", "none",
-							   NULL};
+							  "-nic", "none", "-monitor", "none", NULL};
 	     *a; a++)
 		g_ptr_array_add(argv, g_strdup(*a));
 	g_ptr_array_add(argv, g_strdup("-name"));
@@ -146,8 +145,8 @@ struct test_vm *test_vm_start(const struct test_vm_options *options)
 		bus = g_build_filename(vm->dir, "bus", NULL);
 		vm->address = g_strdup_printf("unix:path=%s", bus);
 		vm->dbus = g_subprocess_new(G_SUBPROCESS_FLAGS_NONE, &error, "dbus-daemon",
-					    "--session", "--nofork", "--nopidfile",
-					    "--address", vm->address, NULL);
+					    "--session", "--nofork", "--nopidfile", "--address",
+					    vm->address, NULL);
 		if (!vm->dbus || !test_wait(path_exists, bus, 5000)) {
 			g_printerr("cannot start dbus-daemon: %s\n",
 				   error ? error->message : "no socket");
@@ -174,9 +173,8 @@ void test_vm_destroy(struct test_vm *vm)
 	}
 	if (!g_getenv("GUESTCAST_KEEP_VM")) {
 		g_autoptr(GFile) dir = g_file_new_for_path(vm->dir);
-		g_autoptr(GFileEnumerator) e =
-			g_file_enumerate_children(dir, G_FILE_ATTRIBUTE_STANDARD_NAME,
-						  G_FILE_QUERY_INFO_NONE, NULL, NULL);
+		g_autoptr(GFileEnumerator) e = g_file_enumerate_children(
+			dir, G_FILE_ATTRIBUTE_STANDARD_NAME, G_FILE_QUERY_INFO_NONE, NULL, NULL);
 		GFileInfo *info;
 
 		while (e && (info = g_file_enumerator_next_file(e, NULL, NULL))) {

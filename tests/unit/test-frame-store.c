@@ -225,7 +225,8 @@ static void test_view_released_by_every_consumer(void)
 
 	frame_store_set_surface_take(store, frame_ref(surface));
 	g_assert_cmpint(frame_store_damage_take(store, &(struct rect){0, 0, 8, 8},
-						frame_new_view(surface, on_release, &probe), &field),
+						frame_new_view(surface, on_release, &probe),
+						&field),
 			==, 0);
 	g_assert_cmpint(probe.released, ==, 0);
 	fa = frame_consumer_take(a, NULL, NULL);
@@ -237,7 +238,8 @@ static void test_view_released_by_every_consumer(void)
 
 	/* A view outside the surface is refused and released at once (the reply must go). */
 	g_assert_cmpint(frame_store_damage_take(store, &(struct rect){30, 30, 8, 8},
-						frame_new_view(surface, on_release, &probe), &field),
+						frame_new_view(surface, on_release, &probe),
+						&field),
 			==, -EINVAL);
 	g_assert_cmpstr(field, ==, "width");
 	g_assert_cmpint(probe.released, ==, 2);

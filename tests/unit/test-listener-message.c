@@ -32,8 +32,8 @@ static void test_scanout(void)
 {
 	const char *field;
 	struct listener_message m;
-	g_autoptr(GVariant) ok = g_variant_ref_sink(
-		g_variant_new("(uuuu@ay)", 4, 2, 16, XRGB, bytes(32)));
+	g_autoptr(GVariant) ok =
+		g_variant_ref_sink(g_variant_new("(uuuu@ay)", 4, 2, 16, XRGB, bytes(32)));
 
 	g_assert_cmpint(listener_message_parse("Scanout", ok, 0, &m, &field), ==, 0);
 	g_assert_cmpuint(m.fourcc, ==, FOURCC_XRGB8888);
@@ -47,9 +47,9 @@ static void test_scanout(void)
 	expect_field("Scanout", g_variant_new("(uuuu@ay)", 4, 2, 16, 0xdeadu, bytes(32)), 0,
 		     "pixman_format");
 	/* The last row need not be padded. */
-	g_assert_cmpint(parse("Scanout", g_variant_new("(uuuu@ay)", 4, 2, 32, XRGB, bytes(48)), 0,
-			      &field),
-			==, 0);
+	g_assert_cmpint(
+		parse("Scanout", g_variant_new("(uuuu@ay)", 4, 2, 32, XRGB, bytes(48)), 0, &field),
+		==, 0);
 	expect_field("Scanout", g_variant_new("(uuuu)", 4, 2, 16, XRGB), 0, "signature");
 }
 
@@ -57,14 +57,13 @@ static void test_cursor(void)
 {
 	const char *field;
 
-	g_assert_cmpint(parse("CursorDefine", g_variant_new("(iiii@ay)", 2, 2, 1, 1, bytes(16)), 0,
-			      &field),
-			==, 0);
+	g_assert_cmpint(
+		parse("CursorDefine", g_variant_new("(iiii@ay)", 2, 2, 1, 1, bytes(16)), 0, &field),
+		==, 0);
 	expect_field("CursorDefine", g_variant_new("(iiii@ay)", 2, 2, 1, 1, bytes(15)), 0, "data");
 	expect_field("CursorDefine", g_variant_new("(iiii@ay)", -2, 2, 1, 1, bytes(16)), 0,
 		     "width");
-	expect_field("CursorDefine", g_variant_new("(iiii@ay)", 2, 2, 2, 1, bytes(16)), 0,
-		     "hot_x");
+	expect_field("CursorDefine", g_variant_new("(iiii@ay)", 2, 2, 2, 1, bytes(16)), 0, "hot_x");
 	expect_field("CursorDefine", g_variant_new("(iiii@ay)", 4096, 4096, 0, 0, bytes(16)), 0,
 		     "width");
 }
@@ -82,14 +81,14 @@ static void test_dmabuf(void)
 					    (guint64)0, TRUE),
 			      1, &field),
 			==, 0);
-	expect_field("ScanoutDMABUF",
-		     g_variant_new("(huuuutb)", 3, 1024, 768, 4096, FOURCC_XRGB8888, (guint64)0,
-				   TRUE),
-		     1, "dmabuf");
-	expect_field("ScanoutDMABUF",
-		     g_variant_new("(huuuutb)", 0, 1024, 768, 1024, FOURCC_XRGB8888, (guint64)0,
-				   TRUE),
-		     1, "stride");
+	expect_field(
+		"ScanoutDMABUF",
+		g_variant_new("(huuuutb)", 3, 1024, 768, 4096, FOURCC_XRGB8888, (guint64)0, TRUE),
+		1, "dmabuf");
+	expect_field(
+		"ScanoutDMABUF",
+		g_variant_new("(huuuutb)", 0, 1024, 768, 1024, FOURCC_XRGB8888, (guint64)0, TRUE),
+		1, "stride");
 	expect_field("ScanoutDMABUF",
 		     g_variant_new("(huuuutb)", 0, 1024, 768, 4096, 0x3231564eu /* NV12 */,
 				   (guint64)0, TRUE),
@@ -98,8 +97,8 @@ static void test_dmabuf(void)
 	/* ScanoutDMABUF2: the visible sub-rectangle folds into plane 0's offset. */
 	two = g_variant_ref_sink(g_variant_new(
 		"(@ahuuuu@au@auuuuutb)",
-		g_variant_new_fixed_array(G_VARIANT_TYPE_HANDLE, fds, 1, sizeof(gint32)), 8, 2,
-		800, 600, g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, off, 1, 4),
+		g_variant_new_fixed_array(G_VARIANT_TYPE_HANDLE, fds, 1, sizeof(gint32)), 8, 2, 800,
+		600, g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, off, 1, 4),
 		g_variant_new_fixed_array(G_VARIANT_TYPE_UINT32, str, 1, 4), 1, FOURCC_XRGB8888,
 		1024, 768, (guint64)0, TRUE));
 	g_assert_cmpint(listener_message_parse("ScanoutDMABUF2", two, 1, &m, &field), ==, 0);
@@ -127,11 +126,10 @@ static void test_map_and_unknown(void)
 {
 	const char *field;
 
-	g_assert_cmpint(parse("ScanoutMap", g_variant_new("(huuuuu)", 0, 0, 64, 64, 256, XRGB), 1,
-			      &field),
-			==, 0);
-	expect_field("ScanoutMap", g_variant_new("(huuuuu)", 0, 0, 64, 64, 256, XRGB), 0,
-		     "handle");
+	g_assert_cmpint(
+		parse("ScanoutMap", g_variant_new("(huuuuu)", 0, 0, 64, 64, 256, XRGB), 1, &field),
+		==, 0);
+	expect_field("ScanoutMap", g_variant_new("(huuuuu)", 0, 0, 64, 64, 256, XRGB), 0, "handle");
 	g_assert_cmpint(parse("Frobnicate", g_variant_new("()"), 0, &field), ==, -ENOENT);
 	g_assert_cmpint(parse("Disable", NULL, 0, &field), ==, 0);
 	g_assert_cmpuint(pixman_to_fourcc(0x10020565u), ==, FOURCC_RGB565);

@@ -47,6 +47,7 @@ static void test_qmp_replies(void)
 	g_assert_null(text);
 	g_assert_cmpint(qmp_reply_parse(err, strlen(err), &text, NULL), ==, 1);
 	g_assert_cmpstr(text, ==, "no display");
+	g_clear_pointer(&text, g_free);
 	g_assert_cmpint(qmp_reply_parse("[1,2]", 5, &text, &error), ==, -EINVAL);
 	g_clear_error(&error);
 	g_assert_cmpint(qmp_reply_parse("{\"return\"", 9, &text, &error), ==, -EINVAL);
