@@ -287,6 +287,50 @@ static void test_p2p_firmware_screen(void)
 	test_vm_destroy(vm);
 }
 
+struct shared_bus {
+	const char *address;
+	char *out;
+};
+
+static bool bus_lists_two_vms(void *data)
+{
+	struct shared_bus *b = data;
+
+	g_clear_pointer(&b->out, g_free);
+	return run_cli(&b->out, "info", "--qemu", b->address, NULL) == 2 &&
+	       g_file_test(b->address + strlen("unix:path="), G_FILE_TEST_EXISTS);
+}
+
+/* Several VMs on one bus (all queued for org.qemu): pick one by name or UUID. */
+static void test_shared_bus_select(void)
+{
+	struct test_vm_options oa = {.name = "guestcast-test-alpha"};
+	struct test_vm *a = test_vm_start(&oa);
+	struct test_vm_options ob = {.name = "guestcast-test-beta", .bus = a->address};
+	struct test_vm *b = test_vm_start(&ob);
+	struct shared_bus probe = {a->address, NULL};
+	g_autofree char *out = NULL;
+	g_autoptr(GError) error = NULL;
+	struct qemu_vm *vm;
+
+	g_assert_nonnull(b);
+	g_assert_true(test_wait(bus_lists_two_vms, &probe, WAIT_MS));
+	g_free(probe.out);
+	g_assert_cmpint(
+		run_cli(&out, "info", "--qemu", a->address, "--vm", "guestcast-test-beta", NULL),
+		==, 0);
+	g_assert_nonnull(strstr(out, "VM: guestcast-test-beta"));
+	vm = qemu_vm_connect(a->address, "guestcast-test-alpha", &error);
+	g_assert_no_error(error);
+	g_assert_cmpstr(qemu_vm_get_name(vm), ==, "guestcast-test-alpha");
+	qemu_vm_destroy(vm);
+	vm = qemu_vm_connect(a->address, "no-such-vm", &error);
+	g_assert_null(vm);
+	g_assert_nonnull(strstr(error->message, "guestcast-test-beta"));
+	test_vm_destroy(b);
+	test_vm_destroy(a);
+}
+
 struct reconnect {
 	struct watcher w;
 	int connected, disconnected;
@@ -361,6 +405,7 @@ int main(int argc, char **argv)
 	g_test_add_func("/qemu/guest/cli", test_cli);
 	g_test_add_func("/qemu/firmware/p2p", test_p2p_firmware_screen);
 	g_test_add_func("/qemu/firmware/reconnect-after-restart", test_reconnect_after_restart);
+	g_test_add_func("/qemu/firmware/shared-bus-select", test_shared_bus_select);
 
 	/* One booted guest for every /qemu/guest test. */
 	guest = test_vm_start(&o);

@@ -141,6 +141,8 @@ struct test_vm *test_vm_start(const struct test_vm_options *options)
 	g_file_set_contents(vm->serial_path, "", 0, NULL);
 	if (options->p2p) {
 		vm->address = g_strdup_printf("qmp:%s/qmp.sock", vm->dir);
+	} else if (options->bus) {
+		vm->address = g_strdup(options->bus);
 	} else {
 		bus = g_build_filename(vm->dir, "bus", NULL);
 		vm->address = g_strdup_printf("unix:path=%s", bus);

@@ -16,6 +16,7 @@ struct test_vm_options {
 	bool p2p;	    /* -display dbus,p2p=yes with a QMP socket, else a private bus */
 	const char *append; /* extra kernel command line for the guest */
 	const char *device; /* display device, default virtio-vga */
+	const char *bus;    /* join this existing bus address instead of starting one */
 };
 
 struct test_vm {
