@@ -5,6 +5,9 @@
 
 #include "common.h"
 
+/* Growth from an Update the console's size does not explain stops at 8K x 8K. */
+#define FRAME_GROW_MAX_AREA (8192ull * 8192ull)
+
 struct frame_consumer {
 	struct frame_store *store;
 	frame_consumer_notify_fn notify;
@@ -240,6 +243,10 @@ int frame_store_update(struct frame_store *store, const struct rect *rect, const
 		if (store->hint_width >= right && store->hint_height >= bottom) {
 			w = store->hint_width;
 			h = store->hint_height;
+		} else if ((uint64_t)w * h > FRAME_GROW_MAX_AREA) {
+			/* A stray rectangle far out must not make us allocate gigabytes. */
+			*field = right > cur->width ? "x" : "y";
+			goto out;
 		}
 		grown = copy_surface_locked(store, w, h);
 		if (!grown) {

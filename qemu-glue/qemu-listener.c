@@ -67,6 +67,7 @@ struct listener_sink {
 	GMutex lock;
 	bool detached;
 	struct frame_store *store;
+	uint32_t console_id;
 	GMainContext *context;
 	struct frame *surface; /* the dmabuf or mapped surface UpdateDMABUF/UpdateMap refer to */
 	struct ratelimit log_limit;
@@ -195,8 +196,7 @@ static struct frame *pending_view_new(struct listener_sink *sink, GDBusConnectio
 	return frame_new_view(sink->surface, on_view_released, p);
 }
 
-static void log_rejected(struct listener_sink *sink, const char *member, const char *field,
-			 const char *why)
+static void log_rejected(struct listener_sink *sink, const char *member, const char *field)
 {
 	uint32_t suppressed;
 
@@ -207,10 +207,11 @@ static void log_rejected(struct listener_sink *sink, const char *member, const c
 		return;
 	}
 	g_mutex_unlock(&sink->stats_lock);
-	g_warning("QEMU listener: dropped %s with invalid '%s'%s%s%s", member, field ? field : "?",
-		  why ? " (" : "", why ? why : "", why ? ")" : "");
+	g_warning("QEMU (console %u listener): dropped %s with invalid '%s'", sink->console_id,
+		  member, field ? field : "?");
 	if (suppressed)
-		g_warning("QEMU listener: %u more invalid messages were not logged", suppressed);
+		g_warning("QEMU (console %u listener): %u more invalid messages were not logged",
+			  sink->console_id, suppressed);
 }
 
 struct mapping {
@@ -286,15 +287,13 @@ static struct frame *dmabuf_frame(const struct listener_message *m, GUnixFDList 
 		off_t size = fd >= 0 ? buffer_size(fd) : -1;
 
 		planes[n] = (struct frame_plane){fd, m->offsets[n], m->strides[n]};
-		if (fd < 0 || size < 0) {
-			*field = "dmabuf";
-			goto fail;
-		}
 		/* Plane 0 holds the RGB picture; other planes (compression metadata) vary. */
-		if (n == 0 && (uint64_t)size < (uint64_t)m->offsets[0] +
-						       (uint64_t)m->strides[0] * (m->height - 1) +
-						       (uint64_t)m->width * bpp) {
-			close(fd);
+		if (fd < 0 || size < 0 ||
+		    (n == 0 && (uint64_t)size < (uint64_t)m->offsets[0] +
+							(uint64_t)m->strides[0] * (m->height - 1) +
+							(uint64_t)m->width * bpp)) {
+			if (fd >= 0)
+				close(fd);
 			*field = "dmabuf";
 			goto fail;
 		}
@@ -330,10 +329,14 @@ static bool apply(struct listener_sink *sink, GDBusConnection *conn, GDBusMessag
 	case LISTENER_SCANOUT_DMABUF:
 	case LISTENER_SCANOUT_DMABUF2:
 	case LISTENER_SCANOUT_MAP:
-		if (m->call == LISTENER_SCANOUT_MAP)
-			frame = map_frame(m, g_unix_fd_list_get(fds, m->fd_index[0], NULL), field);
-		else
+		if (m->call == LISTENER_SCANOUT_MAP) {
+			/* The mapping keeps the memory; the fd is not needed after mmap. */
+			autoclose_fd int fd = g_unix_fd_list_get(fds, m->fd_index[0], NULL);
+
+			frame = map_frame(m, fd, field);
+		} else {
 			frame = dmabuf_frame(m, fds, field);
+		}
 		if (!frame)
 			return false;
 		g_clear_pointer(&sink->surface, frame_unref);
@@ -404,7 +407,7 @@ static GDBusMessage *on_filter(GDBusConnection *conn, GDBusMessage *msg, gboolea
 		g_mutex_unlock(&sink->lock);
 	}
 	if (field) {
-		log_rejected(sink, member, field, NULL);
+		log_rejected(sink, member, field);
 		if (!deferred)
 			send_reply(conn, msg, "invalid argument");
 	} else if (!deferred) {
@@ -439,7 +442,7 @@ static void on_method_call(GDBusConnection *conn, const char *sender, const char
 	struct qemu_cursor *cursor;
 
 	if (listener_message_parse(member, params, 0, &m, &field) < 0) {
-		log_rejected(l->sink, member, field, NULL);
+		log_rejected(l->sink, member, field);
 		g_dbus_method_invocation_return_dbus_error(
 			invocation, "org.freedesktop.DBus.Error.InvalidArgs", "invalid argument");
 		return;
@@ -574,6 +577,7 @@ struct qemu_listener *qemu_listener_create(struct qemu_console *console, struct 
 	l->sink = g_new0(struct listener_sink, 1);
 	l->sink->refs = 1;
 	l->sink->store = store;
+	l->sink->console_id = qemu_console_get_id(console);
 	l->sink->context = g_main_context_ref_thread_default();
 	g_mutex_init(&l->sink->lock);
 	g_mutex_init(&l->sink->stats_lock);
