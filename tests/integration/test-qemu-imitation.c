@@ -958,6 +958,16 @@ static int dmabuf_scanout(struct fixture *f, uint32_t seed)
 	return fd;
 }
 
+/* The listener's count of UpdateDMABUF replies, and how many the deadline sent. */
+static void assert_replies(struct fixture *f, uint64_t replies, uint64_t late)
+{
+	struct qemu_listener_stats stats;
+
+	qemu_listener_get_stats(f->listener, &stats);
+	g_assert_cmpuint(stats.replies, ==, replies);
+	g_assert_cmpuint(stats.replies_late, ==, late);
+}
+
 static void test_dmabuf_reply_after_release(void)
 {
 	struct fixture f;
@@ -965,7 +975,6 @@ static void test_dmabuf_reply_after_release(void)
 	struct reply_wait w, get;
 	struct damage damage;
 	struct frame *held;
-	struct qemu_listener_stats stats;
 	int fd;
 
 	fixture_setup(&f, true);
@@ -996,9 +1005,7 @@ static void test_dmabuf_reply_after_release(void)
 	g_assert_false(reply_is_error(&w, "UpdateDMABUF"));
 	g_assert_cmpint((w.replied_us - w.sent_us) / 1000, <, QEMU_LISTENER_REPLY_DEADLINE_MS);
 	reply_wait_clear(&w);
-	qemu_listener_get_stats(f.listener, &stats);
-	g_assert_cmpuint(stats.replies, ==, 1);
-	g_assert_cmpuint(stats.replies_late, ==, 0);
+	assert_replies(&f, 1, 0);
 	close(fd);
 	fixture_teardown(&f);
 }
@@ -1008,7 +1015,6 @@ static void test_dmabuf_reply_without_consumer(void)
 	struct fixture f;
 	struct rect r = {0, 0, WIDTH, HEIGHT};
 	struct reply_wait w;
-	struct qemu_listener_stats stats;
 	int fd;
 
 	fixture_setup(&f, false);
@@ -1018,9 +1024,7 @@ static void test_dmabuf_reply_without_consumer(void)
 	/* Nobody reads the frame, so nothing may hold the guest back. */
 	g_assert_cmpint((w.replied_us - w.sent_us) / 1000, <, QEMU_LISTENER_REPLY_DEADLINE_MS / 2);
 	reply_wait_clear(&w);
-	qemu_listener_get_stats(f.listener, &stats);
-	g_assert_cmpuint(stats.replies, ==, 1);
-	g_assert_cmpuint(stats.replies_late, ==, 0);
+	assert_replies(&f, 1, 0);
 	close(fd);
 	fixture_teardown(&f);
 }
@@ -1050,9 +1054,7 @@ static void test_dmabuf_reply_by_deadline(void)
 	g_assert_cmpint(waited, <, QEMU_TIMEOUT_MS);
 	g_assert_false(reply_is_error(&w, "UpdateDMABUF"));
 	reply_wait_clear(&w);
-	qemu_listener_get_stats(f.listener, &stats);
-	g_assert_cmpuint(stats.replies, ==, 1);
-	g_assert_cmpuint(stats.replies_late, ==, 1);
+	assert_replies(&f, 1, 1);
 	g_assert_true(logged("held a dmabuf frame"));
 
 	/* Releasing it afterwards must not answer a second time. */
