@@ -11,8 +11,6 @@ struct qemu_console {
 	char *label, *type, *device_address;
 	int32_t last_x, last_y;
 	bool have_last;
-	qemu_console_changed_fn changed_fn;
-	void *changed_data;
 };
 
 static uint32_t get_u32(GDBusProxy *proxy, const char *name, bool *present)
@@ -64,8 +62,6 @@ static void on_properties_changed(GDBusProxy *proxy, GVariant *changed, GStrv in
 	struct qemu_console *c = data;
 
 	refresh_info(c);
-	if (c->changed_fn)
-		c->changed_fn(c->changed_data, c);
 }
 
 static GDBusProxy *proxy_new(struct qemu_console *c, const char *path, const char *iface,
@@ -141,13 +137,6 @@ GDBusProxy *qemu_console_get_proxy(struct qemu_console *c)
 void qemu_console_get_info(struct qemu_console *c, struct qemu_console_info *info)
 {
 	*info = c->info;
-}
-
-void qemu_console_set_changed_handler(struct qemu_console *c, qemu_console_changed_fn fn,
-				      void *data)
-{
-	c->changed_fn = fn;
-	c->changed_data = data;
 }
 
 static void on_call_done(GObject *source, GAsyncResult *result, gpointer data)

@@ -81,11 +81,6 @@ struct qemu_console_info {
 /* Current values; the strings live as long as the console. */
 void qemu_console_get_info(struct qemu_console *console, struct qemu_console_info *info);
 
-typedef void (*qemu_console_changed_fn)(void *data, struct qemu_console *console);
-/* Called on the main context whenever QEMU changes a console or input property. */
-void qemu_console_set_changed_handler(struct qemu_console *console, qemu_console_changed_fn fn,
-				      void *data);
-
 /* ---- input --------------------------------------------------------------------------------- */
 
 enum qemu_mouse_button {
